@@ -172,6 +172,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "apps.core.beat:HealthRecordingScheduler"
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # Django's LOGGING decides, in every process alike
 # How stale the worker heartbeat and beat tick may be before /healthz fails.
 HEALTH_WORKER_MAX_AGE_S = env.int("HEALTH_WORKER_MAX_AGE_S", default=90)
 HEALTH_BEAT_MAX_AGE_S = env.int("HEALTH_BEAT_MAX_AGE_S", default=90)
@@ -222,5 +223,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+    # Quiet the per-request and per-task lines: a 1 s poll would drown everything else.
+    "loggers": {
+        name: {"level": "WARNING"}
+        for name in ("daphne", "django.channels.server", "httpx", "celery.app.trace", "celery.worker.strategy", "celery.beat")
+    },
 }

@@ -1,30 +1,16 @@
 """The one way services tell the live view about a change: a Channels group send after commit."""
 
 import logging
-from datetime import datetime
-from decimal import Decimal
-from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from apps.core.wire import jsonable
+
 logger = logging.getLogger(__name__)
 
 LIVE_GROUP = "live"
-
-
-def jsonable(value: Any) -> Any:
-    """Decimals as strings, datetimes as ISO-8601: what the socket and msgpack can carry."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, dict):
-        return {key: jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(item) for item in value]
-    return value
 
 
 def broadcast_after_commit(*, event: str, payload: dict, group: str = LIVE_GROUP) -> None:

@@ -26,9 +26,9 @@ class Alert(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.title
+
     @property
     def is_active(self) -> bool:
         return self.cleared_at is None
-
-    def __str__(self) -> str:
-        return self.title

@@ -12,8 +12,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def no_heartbeats():
     cache.delete_many([WORKER_HEARTBEAT_KEY, BEAT_TICK_KEY])
-    yield
-    cache.delete_many([WORKER_HEARTBEAT_KEY, BEAT_TICK_KEY])
 
 
 def test_healthz_fails_naming_worker_and_beat_when_they_never_ran(client):

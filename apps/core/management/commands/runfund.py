@@ -25,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--sim-speed", default="1", help="simulated time speed for the demo traders")
 
     def handle(self, *args, **options):
+        Path(settings.STATIC_ROOT).mkdir(exist_ok=True)  # WhiteNoise warns on every start without it
         env = os.environ.copy()
         env.setdefault("PYTHONUNBUFFERED", "1")
         redis_process = None

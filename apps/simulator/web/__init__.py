@@ -1,0 +1,1 @@
+"""The simulator's aiohttp services: traders, UCB, fake Hyperliquid, and their runner."""
