@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.sources",
+    "apps.services",
+    "apps.strategies",
+    "apps.equity",
+    "apps.live",
     "apps.simulator",
 ]
 

@@ -1,0 +1,3 @@
+"""REST API of the equity app, under /api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the equity app."""
+
+urlpatterns: list = []

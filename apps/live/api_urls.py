@@ -1,0 +1,3 @@
+"""REST API of the live app, under /api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the live app."""
+
+urlpatterns: list = []

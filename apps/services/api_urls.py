@@ -1,0 +1,3 @@
+"""REST API of the services app, under /api/."""
+
+urlpatterns: list = []

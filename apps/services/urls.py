@@ -1,0 +1,3 @@
+"""Pages of the services app."""
+
+urlpatterns: list = []

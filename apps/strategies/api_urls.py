@@ -1,0 +1,3 @@
+"""REST API of the strategies app, under /api/."""
+
+urlpatterns: list = []
