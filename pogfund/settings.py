@@ -37,7 +37,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    # A per-process pool (psycopg_pool): the pollers' threads and Celery tasks borrow a connection instead of
+    # paying a new Postgres login on every poll. Django requires CONN_MAX_AGE = 0 with a pool.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=20),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default=f"unix://{VAR_DIR / 'redis' / 'redis.sock'}")
@@ -230,6 +236,7 @@ LOGGING = {
     # Quiet the per-request and per-task lines: a 1 s poll would drown everything else.
     "loggers": {
         name: {"level": "WARNING"}
-        for name in ("daphne", "django.channels.server", "httpx", "celery.app.trace", "celery.worker.strategy", "celery.beat")
+        for name in ("daphne", "django.channels.server", "httpx", "celery.app.trace", "celery.worker.strategy",
+                     "celery.beat")
     },
 }

@@ -38,6 +38,9 @@ class Source(models.Model):
     last_ok_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    # Fingerprints of the last applied positions/orders answers (see book_apply).
+    positions_digest = models.CharField(max_length=64, blank=True, editable=False)
+    orders_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

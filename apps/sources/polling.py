@@ -13,18 +13,16 @@ from apps.sources.services import PollOutcome, source_claim_for_poll, source_pol
 
 logger = logging.getLogger(__name__)
 
-MAX_CONCURRENT_POLLS = 8
+MAX_CONCURRENT_POLLS = 16  # threads mostly wait on the network; the database pool is the real bound
 
 
 def _poll_one(source_id: int, force: bool) -> PollOutcome | None:
-    """Runs in a worker thread with its own database connection."""
+    """Runs in a worker thread with its own database connection (returned to the pool at the end)."""
     try:
         now = timezone.now()
-        if not force and not source_claim_for_poll(source_id=source_id, now=now):
-            return None  # not due yet, or another poller has it
-        source = Source.objects.get(pk=source_id)
-        if force:
-            Source.objects.filter(pk=source_id).update(last_polled_at=now)
+        source = Source.objects.filter(pk=source_id).first()
+        if source is None or not source_claim_for_poll(source=source, now=now, force=force):
+            return None  # gone, not due yet, or another poller has it
         return source_poll(source=source, now=now)
     except Exception as error:  # one broken source must not take the cycle down
         logger.exception("poll of source %s crashed", source_id)

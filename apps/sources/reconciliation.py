@@ -20,7 +20,7 @@ def _net_book(source: Source) -> dict[str, Decimal]:
     return net_by_symbol(Position.objects.filter(source=source).values_list("symbol", "side", "size"))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reconciliation_check(*, source: Source, now: datetime) -> None:
     """After a trader's poll, compare its book with its exchange account's last good one; raise or clear alerts."""
     if not source.exchange_source_id:

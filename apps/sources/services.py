@@ -37,16 +37,17 @@ class PollOutcome:
     new_trades: int = 0
 
 
-def source_claim_for_poll(*, source_id: int, now: datetime) -> bool:
-    """Claim a due source with a conditional update, so two pollers never poll it at once."""
-    source = Source.objects.filter(pk=source_id).values("poll_interval_s").first()
-    if source is None:
-        return False
-    due_before = now - timedelta(seconds=source["poll_interval_s"]) + timedelta(milliseconds=200)
-    claimed = Source.objects.filter(
-        Q(last_polled_at__isnull=True) | Q(last_polled_at__lte=due_before), pk=source_id, is_enabled=True
-    ).update(last_polled_at=now)
-    return claimed == 1
+def source_claim_for_poll(*, source: Source, now: datetime, force: bool = False) -> bool:
+    """Claim a source with one conditional update, so two pollers never poll it at once.
+
+    Without force only a due source is claimed (interval passed since the last claim); with force
+    (the poll command, tests, benchmarks) any enabled source is.
+    """
+    claim = Source.objects.filter(pk=source.pk, is_enabled=True)
+    if not force:
+        due_before = now - timedelta(seconds=source.poll_interval_s) + timedelta(milliseconds=200)
+        claim = claim.filter(Q(last_polled_at__isnull=True) | Q(last_polled_at__lte=due_before))
+    return claim.update(last_polled_at=now) == 1
 
 
 def source_poll(*, source: Source, now: datetime | None = None) -> PollOutcome:
@@ -102,15 +103,17 @@ def _publish(source: Source, changes: BookChanges) -> None:
         )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def source_record_success(*, source: Source, now: datetime) -> None:
     """Mark a source ok after a good poll; announce it if it was not ok before."""
-    was = Source.objects.select_for_update().values_list("status", flat=True).get(pk=source.pk)
-    Source.objects.filter(pk=source.pk).update(
+    # The conditional update tells whether the status changed, in the same statement that changes it.
+    recovered = Source.objects.filter(pk=source.pk).exclude(status=SourceStatus.OK).update(
         status=SourceStatus.OK, last_ok_at=now, last_error="", consecutive_failures=0
     )
+    if not recovered:
+        Source.objects.filter(pk=source.pk).update(last_ok_at=now)
     source.status, source.last_ok_at, source.last_error, source.consecutive_failures = SourceStatus.OK, now, "", 0
-    if was != SourceStatus.OK:
+    if recovered:
         _publish_status(source)
 
 

@@ -41,7 +41,7 @@ def _changed_cycles(urls: list[str], *, workers: int, repeats: int) -> list[floa
 
 def run(*, repeats: int, latency_ms: float) -> dict:
     """Measure in a throwaway database; return the figures."""
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         with FakeTraders(count=TRADERS, positions=POSITIONS, orders=ORDERS, trades=TRADES,
                          latency_s=latency_ms / 1000) as urls:  # fmt: skip

@@ -180,6 +180,10 @@ class BookSnapshot:
     positions: tuple[PositionData, ...]
     orders: tuple[OrderData, ...]
     trades: tuple[TradeData, ...]
+    # Fingerprints of the answers the positions and orders came from, when the connector can tell: an
+    # unchanged fingerprint lets the poll skip comparing the book row by row. None means "compare".
+    positions_digest: str | None = None
+    orders_digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,7 +17,7 @@ from apps.sources.connectors.base import (
     PositionData,
     TradeData,
 )
-from apps.sources.connectors.http import JsonHttpClient
+from apps.sources.connectors.http import JsonHttpClient, body_digest
 from apps.sources.connectors.parsing import (
     as_dict,
     as_list,
@@ -33,6 +33,10 @@ from apps.sources.connectors.parsing import (
 )
 
 logger = logging.getLogger(__name__)
+
+# (base_url, path) -> (digest, parsed records) of the last answer: a steady book costs a hash, not a parse.
+# Records are frozen dataclasses, so sharing them between polls (and threads) is safe.
+_parsed_answers: dict[tuple[str, str], tuple[str, tuple[Any, ...]]] = {}
 
 TRADES_PAGE_LIMIT = 100
 # Bounds one poll: 20 pages of 100 trades; anything older waits for the next poll.
@@ -222,10 +226,30 @@ class TraderServiceConnector:
     def fetch_book(self, *, trades_since: datetime | None) -> BookSnapshot:
         """Account, positions, orders, and trades closed at or after `trades_since`."""
         account = self.fetch_account()
-        positions = self.fetch_positions()
-        orders = self.fetch_orders()
+        positions, positions_digest = self._listing("/api/positions", "positions", parse_position)
+        orders, orders_digest = self._listing("/api/orders", "orders", parse_order)
         trades = self.fetch_trades(since=trades_since)
-        return BookSnapshot(account=account, positions=positions, orders=orders, trades=trades)
+        return BookSnapshot(
+            account=account,
+            positions=tuple(position for position in positions if position is not None),  # zero size: flat
+            orders=orders,
+            trades=trades,
+            positions_digest=positions_digest,
+            orders_digest=orders_digest,
+        )
+
+    def _listing(self, path: str, key: str, parse: Callable[..., Any]) -> tuple[tuple[Any, ...], str]:
+        """GET a list endpoint; an answer identical to the last one is not parsed again (cached by digest)."""
+        body, content_type, where = self.http.get_body(path)
+        digest = body_digest(body)
+        cache_key = (self.config.base_url, path)
+        cached = _parsed_answers.get(cache_key)
+        if cached is not None and cached[0] == digest:
+            return cached[1], digest
+        items = listed(self.http.decode(body, content_type, where), key, where=path)
+        parsed = tuple(parse(item, where=f"{path}[{i}]") for i, item in enumerate(items))
+        _parsed_answers[cache_key] = (digest, parsed)
+        return parsed, digest
 
     def fetch_account(self) -> AccountData:
         """GET /api/equity."""
@@ -234,14 +258,12 @@ class TraderServiceConnector:
 
     def fetch_positions(self) -> tuple[PositionData, ...]:
         """GET /api/positions, zero-size positions left out."""
-        items = listed(self.http.get_json("/api/positions"), "positions", where="/api/positions")
-        parsed = (parse_position(item, where=f"/api/positions[{i}]") for i, item in enumerate(items))
-        return tuple(position for position in parsed if position is not None)
+        positions, _ = self._listing("/api/positions", "positions", parse_position)
+        return tuple(position for position in positions if position is not None)
 
     def fetch_orders(self) -> tuple[OrderData, ...]:
         """GET /api/orders."""
-        items = listed(self.http.get_json("/api/orders"), "orders", where="/api/orders")
-        return tuple(parse_order(item, where=f"/api/orders[{i}]") for i, item in enumerate(items))
+        return self._listing("/api/orders", "orders", parse_order)[0]
 
     def fetch_trades(self, *, since: datetime | None) -> tuple[TradeData, ...]:
         """GET /api/trades page by page, moving `since` forward; deduplicated by trade_id, newest first.

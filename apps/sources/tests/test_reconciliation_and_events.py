@@ -28,7 +28,8 @@ def trader_and_account(simulator):
 
 
 def poll_both():
-    outcomes = sources_poll_due(names=["hl-trader", "hl-account"], force=True)
+    """The account, then the trader: the trader's poll compares against the account's latest book."""
+    outcomes = sources_poll_due(names=["hl-account"], force=True) + sources_poll_due(names=["hl-trader"], force=True)
     assert all(outcome.ok for outcome in outcomes), outcomes
 
 
