@@ -20,8 +20,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def trader_and_account(simulator):
     simulator.step(40)  # ten simulated hours: positions open, trades closed
-    account = SourceFactory(name="hl-account", kind="hyperliquid", base_url=simulator.fake_hyperliquid_url,
-                            account_address=FAKE_HL_MASTER_ADDRESS, is_counted_in_totals=False, status="down")  # fmt: skip
+    account = SourceFactory(
+        name="hl-account", kind="hyperliquid", base_url=simulator.fake_hyperliquid_url,
+        account_address=FAKE_HL_MASTER_ADDRESS, is_counted_in_totals=False, status="down",
+    )  # fmt: skip
     trader = SourceFactory(name="hl-trader", base_url=simulator.hyperliquid_url, exchange_source=account,
                            status="down")
     return trader, account
