@@ -64,7 +64,11 @@ def test_embedded_runner_becomes_healthy_and_stops_without_leaving_a_process(emb
     runner = subprocess.Popen([python, "manage.py", "runfund"], cwd=ROOT, env=embedded_env, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
     try:
-        report = wait_for_health(f"http://127.0.0.1:{embedded_env['WEB_PORT']}/healthz", runner, timeout_s=150)
+        try:
+            report = wait_for_health(f"http://127.0.0.1:{embedded_env['WEB_PORT']}/healthz", runner, timeout_s=150)
+        except AssertionError as failure:
+            log.flush()
+            raise AssertionError(f"{failure}\n--- runner output ---\n{(tmp_path / 'runner.log').read_text()[-4000:]}")
         assert report["checks"]["database"]["detail"] == "sqlite"
         sim_status = httpx.get(f"http://127.0.0.1:{embedded_env['SIM_HL_TRADER_PORT']}/api/status", timeout=2)
         assert sim_status.json()["service"] == "trader"
