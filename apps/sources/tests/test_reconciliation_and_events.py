@@ -6,6 +6,7 @@ import httpx
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
+from django.db import connection
 
 from apps.core.broadcast import LIVE_GROUP
 from apps.core.models import Alert
@@ -92,7 +93,10 @@ def listen_while(polls: list) -> list[list[dict]]:
 
 def test_new_trades_and_book_changes_are_published_once_to_the_live_group(simulator, trader_and_account):
     def poll_trader():
-        sources_poll_due(names=["hl-trader"], force=True)
+        try:
+            sources_poll_due(names=["hl-trader"], force=True)
+        finally:
+            connection.close()  # this runs on an executor thread: hand its connection back
 
     first, second = listen_while([poll_trader, poll_trader])  # the second finds nothing changed
 
