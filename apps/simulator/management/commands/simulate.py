@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import signal
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,14 @@ class Command(BaseCommand):
         parser.add_argument("--fake-hl-port", type=int, default=ports[SERVER_FAKE_HYPERLIQUID])
         parser.add_argument("--tick", type=float, default=1.0, help="wall seconds between steps")
         parser.add_argument(
+            "--only",
+            type=_server_names,
+            default=SERVER_NAMES,
+            metavar="NAME[,NAME...]",
+            help=f"serve only these servers (comma-separated: {', '.join(SERVER_NAMES)}); default all. "
+            "The fake Hyperliquid API mirrors the Hyperliquid trader, so serve them together.",
+        )
+        parser.add_argument(
             "--history-hours",
             type=float,
             default=24.0,
@@ -55,7 +64,7 @@ class Command(BaseCommand):
             SERVER_UCB: options["ucb_port"],
             SERVER_FAKE_HYPERLIQUID: options["fake_hl_port"],
         }
-        servers = SimulatorServers(simulation, host=options["host"], ports=ports)
+        servers = _SubsetServers(simulation, host=options["host"], ports=ports, names=options["only"])
         try:
             asyncio.run(self._serve(servers, options["tick"]))
         except OSError as error:
@@ -69,8 +78,8 @@ class Command(BaseCommand):
             loop.add_signal_handler(signum, stop.set)
         try:
             await servers.start()
-            for name in SERVER_NAMES:
-                self._say(f"simulator {name} listening on {servers.urls[name]}")
+            for name, url in servers.urls.items():
+                self._say(f"simulator {name} listening on {url}")
             servers.start_ticker(tick)
             await stop.wait()
             self._say("simulator stopping")
@@ -84,6 +93,32 @@ class Command(BaseCommand):
         """One log line, flushed so a supervising process sees it at once."""
         self.stdout.write(line)
         self.stdout.flush()
+
+
+def _server_names(value: str) -> tuple[str, ...]:
+    """The --only list: known server names, in the simulator's own order."""
+    names = {name.strip() for name in value.split(",") if name.strip()}
+    unknown = names - set(SERVER_NAMES)
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(SERVER_NAMES)} (got {value!r})")
+    return tuple(name for name in SERVER_NAMES if name in names)
+
+
+class _SubsetServers(SimulatorServers):
+    """SimulatorServers serving only some of the servers, so each can run as its own managed process."""
+
+    def __init__(self, *args: Any, names: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.names = names
+
+    async def start(self) -> None:
+        """Bind and serve the chosen servers; on any failure nothing stays open."""
+        try:
+            for name in self.names:
+                await self._serve(name)
+        except BaseException:
+            await self.stop()
+            raise
 
 
 def _warmed_up_simulation(options: dict[str, Any]) -> Simulation:
