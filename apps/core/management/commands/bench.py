@@ -11,6 +11,7 @@ from django.utils import timezone
 # name -> "module:function"; each function takes keyword options and returns a dict of figures.
 BENCHMARKS = {
     "poll": "apps.sources.bench.poll:run",
+    "equity": "apps.equity.bench:run",
 }
 
 
