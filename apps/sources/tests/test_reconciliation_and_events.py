@@ -94,7 +94,8 @@ def listen_while(polls: list) -> list[list[dict]]:
 def test_new_trades_and_book_changes_are_published_once_to_the_live_group(simulator, trader_and_account):
     def poll_trader():
         try:
-            sources_poll_due(names=["hl-trader"], force=True)
+            outcomes = sources_poll_due(names=["hl-trader"], force=True)
+            assert [outcome.ok for outcome in outcomes] == [True], outcomes
         finally:
             connection.close()  # this runs on an executor thread: hand its connection back
 
