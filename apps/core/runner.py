@@ -8,6 +8,7 @@ a growing delay, so one crash does not take the whole fund down.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 STOP_GRACE_S = 10.0
+PR_SET_PDEATHSIG = 1
 MAX_RESTART_DELAY_S = 30.0
 
 
@@ -63,6 +65,7 @@ class Supervisor:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # own process group: we, not the terminal, decide when it stops
+            preexec_fn=die_with_parent,
             text=True,
             bufsize=1,
         )
@@ -118,6 +121,14 @@ class Supervisor:
                 _signal_group(child.process.pid, signal.SIGKILL)
                 child.process.wait()
                 self.log(child.spec.name, "stopped")
+
+
+def die_with_parent() -> None:
+    """In the child before exec: get SIGTERM if the supervisor dies, even by SIGKILL (Linux only)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: Ctrl-C and SIGTERM still stop everything; only a SIGKILLed runner could orphan
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:

@@ -85,3 +85,26 @@ def test_embedded_runner_becomes_healthy_and_stops_without_leaving_a_process(emb
     time.sleep(0.5)
     survivors = [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert survivors == [], (tmp_path / "runner.log").read_text()[-3000:]
+
+
+def test_children_die_with_a_runner_killed_outright(tmp_path):
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from apps.core.runner import ChildSpec, Supervisor\n"
+        "Supervisor([ChildSpec('sleeper', ['sleep', '120'])], env=dict(os.environ), cwd=Path('.')).run()\n"
+    )
+    runner = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while not (children := psutil.Process(runner.pid).children()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (sleeper,) = children
+
+        runner.kill()  # SIGKILL: no chance to stop its children itself
+        runner.wait(timeout=10)
+
+        sleeper.wait(timeout=10)  # raises psutil.TimeoutExpired if it outlived the runner
+    finally:
+        if runner.poll() is None:
+            runner.kill()
