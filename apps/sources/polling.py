@@ -16,17 +16,16 @@ logger = logging.getLogger(__name__)
 MAX_CONCURRENT_POLLS = 16  # threads mostly wait on the network; the database pool is the real bound
 
 
-def _poll_one(source_id: int, force: bool) -> PollOutcome | None:
+def _poll_one(source: Source, force: bool) -> PollOutcome | None:
     """Runs in a worker thread with its own database connection (returned to the pool at the end)."""
     try:
         now = timezone.now()
-        source = Source.objects.filter(pk=source_id).first()
-        if source is None or not source_claim_for_poll(source=source, now=now, force=force):
-            return None  # gone, not due yet, or another poller has it
+        if not source_claim_for_poll(source=source, now=now, force=force):
+            return None  # disabled meanwhile, not due yet, or another poller has it
         return source_poll(source=source, now=now)
     except Exception as error:  # one broken source must not take the cycle down
-        logger.exception("poll of source %s crashed", source_id)
-        return PollOutcome(str(source_id), False, f"{type(error).__name__}: {error}")
+        logger.exception("poll of source %s crashed", source.name)
+        return PollOutcome(source.name, False, f"{type(error).__name__}: {error}")
     finally:
         connection.close()
 
@@ -38,9 +37,9 @@ def sources_poll_due(*, names: list[str] | None = None, force: bool = False,
     sources = Source.objects.filter(is_enabled=True)
     if names:
         sources = sources.filter(name__in=names)
-    ids = list(sources.values_list("pk", flat=True))
-    if not ids:
+    loaded = list(sources)  # one query; each thread then claims its source with a conditional update
+    if not loaded:
         return []
-    with ThreadPoolExecutor(max_workers=min(max_workers, len(ids)), thread_name_prefix="poll") as pool:
-        outcomes = list(pool.map(lambda pk: _poll_one(pk, force), ids))
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(loaded)), thread_name_prefix="poll") as pool:
+        outcomes = list(pool.map(lambda source: _poll_one(source, force), loaded))
     return [outcome for outcome in outcomes if outcome is not None]
