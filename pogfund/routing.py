@@ -1,3 +1,9 @@
 """WebSocket routes; each app that serves a socket adds its patterns here."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from apps.live.consumers import LiveConsumer
+
+websocket_urlpatterns: list = [
+    path("ws", LiveConsumer.as_asgi()),
+]

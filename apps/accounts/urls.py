@@ -23,7 +23,9 @@ account_patterns = [
 ]
 
 office_patterns = [
-    path("", views.OfficeHomeView.as_view(), name="home"),
+    # The landing is the live dashboard ("office:home"); included by module name, so accounts imports no live code.
+    path("", include("apps.live.landing_urls")),
+    path("overview/", views.OfficeHomeView.as_view(), name="overview"),
     path("audit/", views.AuditLogView.as_view(), name="audit"),
 ]
 

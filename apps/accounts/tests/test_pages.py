@@ -12,8 +12,8 @@ def test_office_home_shows_2fa_status_role_counts_and_recent_events(verified_adm
     SignalSenderFactory()
     for n in range(12):
         AuditEventFactory(action="test.event", target=f"thing:{n}")
-    # when the admin opens the back office
-    response = verified_admin_client.get("/office/")
+    # when the admin opens the back office overview (the landing /office/ is the live dashboard)
+    response = verified_admin_client.get("/office/overview/")
     # then it shows their 2FA, the counts per role, and the last ten events
     assert response.status_code == 200
     assert response.context["otp"].has_device is True
