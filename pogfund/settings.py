@@ -166,7 +166,8 @@ CHANNEL_LAYERS = {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
             # Explicit pool size: redis-py's default of 100 fails a reconnect storm.
-            "hosts": [{"address": with_db(REDIS_URL, REDIS_DB_BASE + 2), "max_connections": 500}],
+            # socket_timeout above channels-redis's 5 s blocking receive, or every quiet channel errors out.
+            "hosts": [{"address": with_db(REDIS_URL, REDIS_DB_BASE + 2), "max_connections": 500, "socket_timeout": 15}],
             "prefix": "pogfund",
         },
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 BENCHMARKS = {
     "poll": "apps.sources.bench.poll:run",
     "equity": "apps.equity.bench:run",
+    "live": "apps.live.bench:run",
 }
 
 

@@ -1,4 +1,4 @@
-"""`python manage.py runfund`: the whole fund in the foreground (web, worker, beat, simulator)."""
+"""`python manage.py runfund`: the whole fund in the foreground (web, worker, beat, live, simulator)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,17 @@ from django.core.management.base import BaseCommand
 
 from apps.core.embedded_redis import embedded_redis_argv, embedded_redis_url, wait_for_redis
 from apps.core.runner import ChildSpec, Supervisor, _signal_group
+from apps.services.fund import FundServices
 
 
 class Command(BaseCommand):
-    help = "Run web (Daphne), Celery worker, Celery beat and the simulator under one supervisor."
+    help = "Run web (Daphne), Celery worker, Celery beat, the live producer and the simulator under one supervisor."
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-simulator", action="store_true", help="do not start the simulated traders")
+        parser.add_argument("--no-simulator", action="store_true", help="do not register or start the demo traders")
         parser.add_argument("--host", default="127.0.0.1", help="address Daphne binds (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=settings.WEB_PORT, help="web port (default 9004)")
-        parser.add_argument("--sim-speed", default="1", help="simulated time speed for the demo traders")
+        parser.add_argument("--sim-speed", default=None, help="simulated time speed of the demo traders (saved)")
 
     def handle(self, *args, **options):
         Path(settings.STATIC_ROOT).mkdir(exist_ok=True)  # WhiteNoise warns on every start without it
@@ -35,9 +36,15 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, supervisor.stop)
         signal.signal(signal.SIGTERM, supervisor.stop)
         self._banner(options, env)
+        # Managed services (the demo's simulated traders) run in their own sessions, started through the
+        # services app like the Services page does; they are stopped after the supervisor's children.
+        services = FundServices(say=lambda line: supervisor.log("services", line), cancel=supervisor.stopping,
+                                with_demo=not options["no_simulator"], speed=options["sim_speed"])  # fmt: skip
+        services.start()
         try:
             supervisor.run()
         finally:
+            services.stop()
             if redis_process is not None:
                 _signal_group(redis_process.pid, signal.SIGTERM)
                 redis_process.wait(timeout=10)
@@ -68,9 +75,8 @@ class Command(BaseCommand):
                                  "--concurrency", "2", "-n", "worker@%h"]),
             ChildSpec("beat", [python, "-m", "celery", "-A", "pogfund", "beat", "-l", "INFO",
                                "--schedule", str(Path(settings.VAR_DIR) / "celerybeat-schedule")]),
+            ChildSpec("live", [python, "manage.py", "live"]),
         ]  # fmt: skip
-        if not options["no_simulator"]:
-            specs.append(ChildSpec("simulator", [python, "manage.py", "simulate", "--speed", options["sim_speed"]]))
         return specs
 
     def _banner(self, options, env) -> None:
@@ -87,7 +93,7 @@ class Command(BaseCommand):
             "    demo-sender  signal sender (payout portal)",
             "  admin TOTP code: .venv/bin/python manage.py totp demo-admin",
             "    (it also prints the otpauth:// URI to add to an authenticator app)",
-            f"  health: {url}/healthz   API docs: {url}/api/docs/",
+            f"  health: {url}/healthz   API docs: {url}/api/docs/   services: {url}/office/services/",
             "",
         ]
         self.stdout.write("\n".join(lines))

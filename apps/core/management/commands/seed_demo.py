@@ -1,4 +1,4 @@
-"""`python manage.py seed_demo`: the demo users and simulated sources. Safe to run again."""
+"""`python manage.py seed_demo`: the demo users, simulated sources and their managed services. Safe to run again."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -7,6 +7,7 @@ from django.db import transaction
 
 from apps.accounts.choices import Role
 from apps.accounts.services import totp_device_ensure
+from apps.services.demo import demo_services_ensure
 from apps.simulator.constants import FAKE_HL_MASTER_ADDRESS
 from apps.sources.choices import SourceKind
 from apps.sources.models import Source
@@ -48,6 +49,8 @@ class Command(BaseCommand):
             if was_created:
                 created.append(f"source {name}")
         self._link_trader_to_its_account("hyperliquid-trader", "hyperliquid-account")
+        # The simulated traders and UCB as managed services: the Services page starts, stops and watches them.
+        created += [f"service {name}" for name in demo_services_ensure()]
         admin = get_user_model().objects.get(username="demo-admin")
         totp_device_ensure(user=admin)
         self.stdout.write(f"seed_demo: created {', '.join(created) if created else 'nothing (already seeded)'}")
