@@ -5,10 +5,9 @@ PY := $(VENV)/bin/python
 
 .PHONY: run test lint bench setup clean-var
 
+# runfund --prepare migrates and runs seed_demo once Redis is up (embedded or REDIS_URL), then starts everything.
 run: $(VENV)/.base-installed
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runfund
+	$(PY) manage.py runfund --prepare
 
 test: $(VENV)/.dev-installed
 	$(PY) scripts/run_tests.py $(ARGS)

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-simulator", action="store_true", help="do not register or start the demo traders")
         parser.add_argument("--host", default="127.0.0.1", help="address Daphne binds (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=settings.WEB_PORT, help="web port (default 9004)")
+        parser.add_argument("--prepare", action="store_true",
+                            help="migrate and seed the demo first, once Redis is up (what make run does)")
         parser.add_argument("--sim-speed", default=None, help="simulated time speed of the demo traders (saved)")
 
     def handle(self, *args, **options):
@@ -32,6 +34,9 @@ class Command(BaseCommand):
         redis_process = None
         if "REDIS_URL" not in os.environ:
             redis_process, env["REDIS_URL"] = self._start_embedded_redis()
+        if options["prepare"] and not self._prepare(env):
+            self._stop_redis(redis_process)
+            raise SystemExit(1)
         supervisor = Supervisor(self._specs(options), env=env, cwd=Path(settings.BASE_DIR), out=self.stdout)
         signal.signal(signal.SIGINT, supervisor.stop)
         signal.signal(signal.SIGTERM, supervisor.stop)
@@ -45,11 +50,25 @@ class Command(BaseCommand):
             supervisor.run()
         finally:
             services.stop()
-            if redis_process is not None:
-                _signal_group(redis_process.pid, signal.SIGTERM)
-                redis_process.wait(timeout=10)
-                self.stdout.write("[    redis] stopped")
+            self._stop_redis(redis_process)
         self.stdout.write("All processes stopped.")
+
+    def _prepare(self, env: dict[str, str]) -> bool:
+        """Migrate and seed with Redis already up, so signals that touch the cache or the socket work."""
+        for step in (["migrate", "--noinput"], ["seed_demo"]):
+            self.stdout.write(f"[    setup] manage.py {' '.join(step)}")
+            done = subprocess.run([sys.executable, "manage.py", *step], cwd=settings.BASE_DIR, env=env)
+            if done.returncode != 0:
+                self.stderr.write(f"manage.py {step[0]} failed with {done.returncode}; not starting the fund.")
+                return False
+        return True
+
+    def _stop_redis(self, redis_process: subprocess.Popen | None) -> None:
+        if redis_process is None:
+            return
+        _signal_group(redis_process.pid, signal.SIGTERM)
+        redis_process.wait(timeout=10)
+        self.stdout.write("[    redis] stopped")
 
     def _start_embedded_redis(self) -> tuple[subprocess.Popen, str]:
         directory = Path(settings.VAR_DIR) / "redis"
