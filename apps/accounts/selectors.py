@@ -3,25 +3,20 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django_otp.plugins.otp_static.models import StaticToken
 from rest_framework.authtoken.models import Token
 from two_factor.utils import default_device
 
+from apps.accounts.access import require_fund_admin
 from apps.accounts.choices import Role
 from apps.accounts.models import AuditEvent, User
 from apps.core.masking import mask_secret
 
 
-def _require_fund_admin(user: User) -> None:
-    if not (user.is_authenticated and user.is_fund_admin):
-        raise PermissionDenied("Fund admins only.")
-
-
 def audit_events_list(*, user: User, action: str | None = None, actor: str | None = None) -> QuerySet[AuditEvent]:
     """Audit log lines, newest first, optionally for one action and one actor (username, case-insensitive)."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     events = AuditEvent.objects.all()
     if action:
         events = events.filter(action=action)
@@ -32,13 +27,13 @@ def audit_events_list(*, user: User, action: str | None = None, actor: str | Non
 
 def audit_actions_list(*, user: User) -> list[str]:
     """The distinct action names present in the audit log, for filter menus."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
 
 
 def user_counts_by_role(*, user: User) -> dict[str, int]:
     """Active users per role (every role present, zero if none), for the back office."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     rows = User.objects.filter(is_active=True).values("role").annotate(n=Count("id"))
     counts = {role: 0 for role in Role.values}
     counts.update({row["role"]: row["n"] for row in rows})

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import numpy as np
-from django.core.exceptions import PermissionDenied
 from django.db.models import FloatField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from apps.accounts.access import require_fund_admin
 from apps.equity.cache import cached_json
 from apps.equity.db import EpochSeconds
 from apps.equity.downsample import downsample_indices
@@ -23,11 +23,6 @@ from apps.sources.models import Source
 
 FUND = "fund"  # the name that stands for the whole fund in URLs and filters
 CURVE_COLUMNS = ["t", "equity", "realized_equity", "realized_pnl", "unrealized_pnl", "is_stale"]
-
-
-def require_fund_admin(user) -> None:
-    if not (user.is_authenticated and getattr(user, "is_fund_admin", False)):
-        raise PermissionDenied("Fund admins only.")
 
 
 def money_text(value: Decimal | None) -> str | None:

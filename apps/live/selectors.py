@@ -9,10 +9,10 @@ import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from apps.accounts.access import require_fund_admin
 from apps.core.wire import jsonable
 from apps.live.ticks import PositionMark, cents, plain
 from apps.services.runtime import status_payload
@@ -24,11 +24,6 @@ from apps.sources.selectors import orders_list, positions_list, trades_list
 LAST_TRADES = 20
 SNAPSHOT_MAX_AGE_S = 5  # an older producer snapshot means the producer is not running: use the database
 ZERO = Decimal("0")
-
-
-def _require_fund_admin(user) -> None:
-    if not (user is not None and user.is_authenticated and getattr(user, "is_fund_admin", False)):
-        raise PermissionDenied("Fund admins only.")
 
 
 def source_status_row(source: Source) -> dict:
@@ -111,7 +106,7 @@ def _totals(rows: list[dict]) -> dict:
 
 def live_state_from_db(*, user, now: datetime | None = None) -> dict:
     """Everything the dashboard shows, as the database holds it (seq 0: no producer figures in it)."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     now = now or timezone.now()
     sources = list(Source.objects.order_by("name"))
     book_sources = [source for source in sources if source.kind != SourceKind.UCB]
@@ -160,7 +155,7 @@ def trade_history_page(*, user, source=None, strategy=None, symbol=None):
 
 def trade_filter_choices(*, user) -> dict[str, list[str]]:
     """The values the trade history can be filtered by."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     trades = Trade.objects.all()
     return {
         "sources": list(trades.order_by("source__name").values_list("source__name", flat=True).distinct()),
@@ -173,7 +168,7 @@ def trade_filter_choices(*, user) -> dict[str, list[str]]:
 
 def equity_history(*, user, hours: int = 24, max_points: int = 360, now: datetime | None = None) -> dict:
     """Per-source and combined equity (with and without open PnL) from account states, downsampled."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     now = now or timezone.now()
     sources = list(Source.objects.exclude(kind=SourceKind.UCB).order_by("name"))
     rows = (

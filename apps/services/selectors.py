@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
+from apps.accounts.access import require_fund_admin
 from apps.core.masking import mask_secret
 from apps.core.models import Alert
 from apps.services.configuration import CHANNEL_SETTINGS, GENERAL_SETTINGS, SOURCE_SETTINGS
@@ -15,13 +15,8 @@ from apps.sources.models import Source
 from apps.sources.registry import credentials_masked
 
 
-def _require_fund_admin(user) -> None:
-    if not (user.is_authenticated and getattr(user, "is_fund_admin", False)):
-        raise PermissionDenied("Fund admins only.")
-
-
 def services_list(*, user) -> QuerySet[ManagedService]:
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return ManagedService.objects.select_related("source")
 
 
@@ -31,7 +26,7 @@ def service_get(*, user, pk: int) -> ManagedService:
 
 def service_events_list(*, user, service: ManagedService | None = None, limit: int = 12) -> list[ServiceEvent]:
     """Newest events first, of one service or of all."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     events = ServiceEvent.objects.select_related("service")
     if service is not None:
         events = events.filter(service=service)
@@ -40,29 +35,29 @@ def service_events_list(*, user, service: ManagedService | None = None, limit: i
 
 def service_alerts_active(*, user) -> list[Alert]:
     """Open 'watchdog gave up' alerts, for the banner."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return list(Alert.objects.filter(kind=ALERT_KIND, cleared_at__isnull=True))
 
 
 def sources_list(*, user) -> QuerySet[Source]:
     """Sources, for their poll settings and keys on the Settings tab."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return Source.objects.all()
 
 
 def alert_channels_list(*, user) -> QuerySet[AlertChannel]:
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return AlertChannel.objects.all()
 
 
 def panel_refresh_s(*, user) -> int:
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return PanelSettings.load().refresh_s
 
 
 def settings_state(*, user) -> dict:
     """Every setting the Settings tab edits (GET /api/settings); credentials are not in it."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     services = []
     for service in ManagedService.objects.select_related("source"):
         state = definition_state(service)
@@ -82,7 +77,7 @@ def settings_state(*, user) -> dict:
 
 def settings_keys_masked(*, user) -> dict:
     """Every credential the fund holds, masked (GET /api/settings/keys)."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return {
         "services": {s.name: secret_environment_masked(s) for s in ManagedService.objects.all()},
         "sources": {s.name: credentials_masked(s.credentials) for s in Source.objects.all()},

@@ -5,18 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
+from apps.accounts.access import require_fund_admin
 from apps.sources.models import AccountState, Order, Position, Source, Trade
 
 ZERO = Decimal("0")
-
-
-def _require_fund_admin(user) -> None:
-    if not (user.is_authenticated and getattr(user, "is_fund_admin", False)):
-        raise PermissionDenied("Fund admins only.")
 
 
 def _filtered(queryset: QuerySet, *, source=None, strategy=None, symbol=None) -> QuerySet:
@@ -30,23 +25,23 @@ def _filtered(queryset: QuerySet, *, source=None, strategy=None, symbol=None) ->
 
 
 def sources_list(*, user) -> QuerySet[Source]:
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return Source.objects.all()
 
 
 def positions_list(*, user, source=None, strategy=None, symbol=None) -> QuerySet[Position]:
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return _filtered(Position.objects.select_related("source"), source=source, strategy=strategy, symbol=symbol)
 
 
 def orders_list(*, user, source=None, strategy=None, symbol=None) -> QuerySet[Order]:
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return _filtered(Order.objects.select_related("source"), source=source, strategy=strategy, symbol=symbol)
 
 
 def trades_list(*, user, source=None, strategy=None, symbol=None, since: datetime | None = None) -> QuerySet[Trade]:
     """Closed trades, newest first."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     trades = _filtered(Trade.objects.select_related("source"), source=source, strategy=strategy, symbol=symbol)
     if since:
         trades = trades.filter(closed_at__gte=since)
@@ -83,7 +78,7 @@ def _trade_stats(trades: QuerySet[Trade], now: datetime) -> dict:
 
 def analytics_summary(*, user, now: datetime | None = None) -> dict:
     """Combined and per-source equity, open PnL, realized PnL windows, counts and trade statistics."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     now = now or timezone.now()
     states = latest_account_states()
     open_pnl = dict(Position.objects.values_list("source_id").annotate(pnl=Sum("unrealized_pnl")))

@@ -6,9 +6,9 @@ from dataclasses import asdict
 from datetime import datetime
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from apps.accounts.access import require_fund_admin
 from apps.core.wire import jsonable
 from apps.sources.choices import SourceKind, SourceStatus
 from apps.sources.connectors.ucb import UcbSnapshot, ucb_snapshot
@@ -39,8 +39,7 @@ def _sections(snapshot: UcbSnapshot) -> dict:
 
 def ucb_section(*, user, section: str) -> dict:
     """One section of every UCB source, with when it was fetched and whether the source is stale now."""
-    if not (user.is_authenticated and getattr(user, "is_fund_admin", False)):
-        raise PermissionDenied("Fund admins only.")
+    require_fund_admin(user)
     results = []
     for source in Source.objects.filter(kind=SourceKind.UCB, is_enabled=True):
         cached = cache.get(_cache_key(source)) or {}

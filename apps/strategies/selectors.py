@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
+from apps.accounts.access import require_fund_admin
 from apps.accounts.models import AuditEvent
 from apps.sources.choices import SourceKind
 from apps.sources.models import Source
@@ -14,15 +14,10 @@ from apps.strategies.choices import SyncState
 from apps.strategies.models import RiskSetting, RiskSettingVersion, Strategy
 
 
-def _require_fund_admin(user) -> None:
-    if not (user.is_authenticated and getattr(user, "is_fund_admin", False)):
-        raise PermissionDenied("Fund admins only.")
-
-
 def risk_settings_list(*, user, source: str | None = None, symbol: str | None = None,
                        sync_state: str | None = None) -> QuerySet[RiskSetting]:  # fmt: skip
     """Every strategy's risk settings with its strategy and source, filtered, in source/strategy/symbol order."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     rows = RiskSetting.objects.select_related("strategy__source")
     if source:
         rows = rows.filter(strategy__source__name=source)
@@ -37,7 +32,7 @@ def risk_settings_list(*, user, source: str | None = None, symbol: str | None = 
 
 def risk_setting_for_key(*, user, source: str, strategy_id: str, symbol: str) -> RiskSetting:
     """One strategy's risk settings by trader name, strategy id and symbol; RiskSetting.DoesNotExist if none."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return RiskSetting.objects.select_related("strategy__source", "updated_by").get(
         strategy__source__name=source, strategy__strategy_id=strategy_id, strategy__symbol=symbol
     )
@@ -45,13 +40,13 @@ def risk_setting_for_key(*, user, source: str, strategy_id: str, symbol: str) ->
 
 def risk_setting_for_id(*, user, pk: int) -> RiskSetting:
     """One strategy's risk settings by id; RiskSetting.DoesNotExist if none."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return RiskSetting.objects.select_related("strategy__source", "updated_by").get(pk=pk)
 
 
 def risk_filter_options(*, user) -> dict[str, list[str]]:
     """The traders and symbols that have strategies, for the page's filters."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     strategies = Strategy.objects.all()
     return {
         "sources": sorted(set(strategies.values_list("source__name", flat=True))),
@@ -73,7 +68,7 @@ def risk_summary(*, rows: list[RiskSetting]) -> dict:
 
 def trader_sync_status(*, user) -> list[dict]:
     """Each trader service and when its risk settings were last read, for the page header."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     sources = Source.objects.filter(kind=SourceKind.TRADER_SERVICE).select_related("risk_sync").order_by("name")
     status = []
     for source in sources:
@@ -88,7 +83,7 @@ def trader_sync_status(*, user) -> list[dict]:
 
 def risk_history(*, user, setting: RiskSetting) -> dict:
     """A strategy's confirmed versions (newest first) and its audit trail."""
-    _require_fund_admin(user)
+    require_fund_admin(user)
     return {
         "versions": list(RiskSettingVersion.objects.filter(setting=setting).order_by("-version")),
         "events": list(AuditEvent.objects.filter(target=setting.audit_target).order_by("-at", "-id")[:200]),
