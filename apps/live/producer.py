@@ -16,6 +16,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from asgiref.sync import sync_to_async
+from celery import current_app
 from channels.layers import get_channel_layer
 from django.db import close_old_connections, connection
 from redis.exceptions import RedisError
@@ -211,10 +213,21 @@ class LiveProducer:
         layer = get_channel_layer()
         message = {"type": "live.event", "event": event, "payload": jsonable(payload)}
         await layer.group_send(LIVE_GROUP, message)
+        if event == "kill_switch":
+            # The Risk page must confirm a trip within 2 s, sooner than the trader's next risk poll:
+            # ask the risk sync to read this trader now (by task name: live imports no other app's code).
+            await sync_to_async(_risk_sync_now, thread_sensitive=False)(source)
 
 
 def _close_connection() -> None:
     connection.close()  # looked up here: each thread has its own connection
+
+
+def _risk_sync_now(source: str) -> None:
+    try:
+        current_app.send_task("strategies.risk_sync_source_task", kwargs={"source": source})
+    except Exception:  # the broker being away must not stop the stream; the regular sync catches up
+        logger.exception("could not ask for a risk sync of %s", source)
 
 
 def _poll_now(source: str) -> None:
