@@ -117,9 +117,30 @@
       draw(s.source, canvas, s.points);
     });
   }
+  const getJson = (url) => fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : Promise.reject(r.status)));
+  // The equity app's hourly curves (same point layout: [ms, equity, balance, ...]) in the shape renderEquity takes.
+  function fromCurves(body) {
+    const fund = body.series.find((s) => s.source === null);
+    return {
+      combined: fund ? fund.points : [],
+      sources: body.series.filter((s) => s.source !== null).map((s) => ({
+        source: s.source, display_name: s.label, counted: s.is_counted_in_totals, points: s.points,
+      })),
+    };
+  }
   function loadEquity() {
-    fetch(root.dataset.equityUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((r) => (r.ok ? r.json() : Promise.reject(r.status))).then(renderEquity).catch(() => {});
+    // Hourly snapshots once the fund has some (last month); until then the last 24 h of account states.
+    const origin = document.getElementById("equity-origin");
+    getJson(root.dataset.curvesUrl).then((body) => {
+      const fund = body.series.find((s) => s.source === null);
+      if (!fund || fund.points.length < 2) return Promise.reject("no snapshots yet");
+      origin.textContent = "last month, hourly snapshots";
+      renderEquity(fromCurves(body));
+    }).catch(() => getJson(root.dataset.equityUrl).then((body) => {
+      origin.textContent = "last 24 h from account snapshots";
+      renderEquity(body);
+    })).catch(() => {});
   }
   loadEquity();
   setInterval(loadEquity, 60000);
