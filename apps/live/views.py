@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import redis
@@ -47,7 +48,7 @@ def ucb_cards(user) -> list[dict]:
     gpu, training, models = (ucb_section(user=user, section=name)["sources"] for name in ("gpu", "training", "models"))
     cards = []
     for gpu_row, training_row, models_row in zip(gpu, training, models, strict=True):
-        best = sorted(models_row["data"] or [], key=lambda model: float(model["score"]), reverse=True)
+        best = sorted(models_row["data"] or [], key=lambda model: Decimal(model["score"]), reverse=True)
         cards.append({**gpu_row, "gpu": gpu_row["data"], "trainings": training_row["data"] or [],
                       "models": best[:TOP_MODELS]})  # fmt: skip
     return cards

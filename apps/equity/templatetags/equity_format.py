@@ -25,7 +25,7 @@ def pct(value, places: int = 2) -> str:
     if number is None:
         return DASH
     text = f"{number * 100:+,.{int(places)}f}"
-    return f"{text.lstrip('+-') if float(text) == 0 else text} %"
+    return f"{text.lstrip('+-') if Decimal(text.replace(',', '')) == 0 else text} %"
 
 
 @register.filter
